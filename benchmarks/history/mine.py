@@ -611,22 +611,28 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str
 
 
 def repeated(out: dict[str, Any], again: Runs | str) -> list[str]:
-    """Pure: the FAIL_TO_PASS of ``out`` (refined on a line tried after the one chosen) that a
-    second pair of runs on that line flips again: a flip seen once among several lines' runs may
-    be a flaky test's (a timing window missed under load)."""
+    """Pure: the FAIL_TO_PASS of ``out`` that a second pair of runs on the same runtime flips
+    again: a flip seen once may be a flaky test's (a timing window missed under load)."""
     flipped = fail_to_pass(again.before, again.after) if isinstance(again, Runs) else []
     return [t for t in out["FAIL_TO_PASS"] if t in flipped]
 
 
 def refine_row(row: dict[str, Any], repos_dir: Path, timeout: float) -> dict[str, Any]:
-    """``row`` refined by its runs on the runtime rfsn chooses; where they read tests and none
-    flips, on each other line the project's CI declares in turn until one flips one twice (those
-    tests), that line kept as the row's ``runtime`` (its environment's from then on: validation's,
-    repair's)."""
+    """``row`` refined by its runs on the runtime rfsn chooses, its FAIL_TO_PASS the tests a
+    second pair of runs flips again; where they read tests and none flips twice, on each other
+    line the project's CI declares in turn until one flips one twice (those tests), that line
+    kept as the row's ``runtime`` (its environment's from then on: validation's, repair's)."""
     runs = run_both(row, repos_dir, timeout)
     out = refined(row, runs)
-    if not isinstance(runs, Runs) or out["refined"] == "ok" or not (runs.before or runs.after):
+    if not isinstance(runs, Runs) or not (runs.before or runs.after):
         return out
+    here = ""
+    if out["refined"] == "ok":
+        kept = repeated(out, run_both(row, repos_dir, timeout))
+        if kept:
+            return {**out, "FAIL_TO_PASS": kept}
+        here = f" ({out['FAIL_TO_PASS'][0]} flipped once, not again)"
+        out = {**row, "refined": "no test fails at the buggy commit and passes with the fix twice"}
     once = []
     for name in runs.lines:
         on = {**row, "runtime": name}
@@ -637,7 +643,7 @@ def refine_row(row: dict[str, Any], repos_dir: Path, timeout: float) -> dict[str
         once += [f"{name}: {other['FAIL_TO_PASS'][0]} flipped once, not again"] if other["refined"] == "ok" else []
     said = "; ".join(once) or "none flips"
     tried = f" (on the CI's other lines {', '.join(runs.lines)}: {said})" if runs.lines else ""
-    return {**out, "refined": out["refined"] + tried}
+    return {**out, "refined": out["refined"] + here + tried}
 
 
 def refine(corpus: Path, out: Path, repos_dir: Path, ids: set[str], timeout: float) -> None:

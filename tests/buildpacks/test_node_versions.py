@@ -55,10 +55,24 @@ def test_engines_ranges_read_as_npm_reads_them(version: tuple[int, int, int], sp
     assert satisfies(version, spec) is holds
 
 
-def test_engines_8x_gets_the_last_node_8_from_the_registry_with_its_npm(tmp_path: Path) -> None:
+def test_engines_8x_gets_the_node_8_of_the_day_from_the_registry_with_its_npm(tmp_path: Path) -> None:
     choice = nodeversions.choose(_project(tmp_path, {"engines": {"node": "8.x"}}), date(2018, 1, 1))
-    assert (choice.version, choice.debian, choice.npm) == ((8, 17, 0), False, "6.13.4")
+    assert (choice.version, choice.debian, choice.npm) == ((8, 9, 4), False, "6.13.4")  # 8.10 came out in March
     assert "engines.node '8.x'" in choice.why
+    assert nodeversions.choose(_project(tmp_path, {"engines": {"node": "8.x"}}), None).version == (8, 17, 0)
+
+
+def test_a_line_runs_the_newest_release_of_the_minor_the_commits_day_had_yaml_3a23187(tmp_path: Path) -> None:
+    """eemeli/yaml of 2020-03-21 (CI: ``node``, ``lts/*``): rfsn ran 12.22.12, whose loader enforces the
+    lock's ``@babel/compat-data`` 7.8.6 ``exports`` (12.17 on); both runs stopped on ``Cannot find
+    module .../@babel/compat-data/data/corejs3-shipped-proposals``. The day had 12.16."""
+    travis = "language: node_js\nnode_js:\n  - 'node'\n  - 'lts/*'\n"
+    repo = _project(tmp_path, {"engines": {"node": ">= 6"}}, {".travis.yml": travis})
+    assert nodeversions.choose(repo, date(2020, 3, 21)).version == (12, 16, 3)
+    (tmp_path / "twelve").mkdir()
+    twelve = _project(tmp_path / "twelve", {"engines": {"node": "12"}})
+    assert nodeversions.choose(twelve, date(2020, 5, 25)).version == (12, 16, 3)
+    assert nodeversions.choose(twelve, date(2020, 5, 26)).version[:2] == (12, 17)  # the minor's own day
 
 
 def test_an_nvmrc_pins_the_line_and_an_lts_codename_is_its_line(tmp_path: Path) -> None:
@@ -99,8 +113,10 @@ def test_a_workflow_matrix_with_include_entries_and_debians_line_among_them(tmp_
         "        with:\n          node-version: ${{ matrix.node-version }}\n"
     )
     repo = _project(tmp_path, {}, {".github/workflows/ci.yml": workflow})
-    choice = nodeversions.choose(repo, date(2023, 6, 1))
+    choice = nodeversions.choose(repo, date(2025, 6, 1))
     assert choice.debian and "14.x, 16.x, 20.x" in choice.why
+    early = nodeversions.choose(repo, date(2023, 6, 1))  # Debian's 20.19 was not out: 20 of the day
+    assert early.version[0] == 20 and early.version < (20, 3, 0) and not early.debian
     assert nodeversions.choose(repo, date(2022, 1, 1)).version[0] == 16  # 20 was not out
 
 
@@ -108,7 +124,8 @@ def test_without_declarations_the_newest_stable_line_of_the_date(tmp_path: Path)
     repo = _project(tmp_path, {"engines": {"node": ">=0.10"}})
     assert nodeversions.choose(repo, date(2016, 12, 1)).version[0] == 6  # 7 was out, not stable
     assert nodeversions.choose(repo, date(2014, 6, 1)).version[:2] == (0, 10)
-    assert nodeversions.choose(_project(tmp_path, {}), date(2025, 1, 1)).debian  # as before: Debian's 20
+    assert nodeversions.choose(_project(tmp_path, {}), date(2025, 6, 1)).debian  # as before: Debian's 20
+    assert nodeversions.choose(_project(tmp_path, {}), date(2025, 1, 1)).version[:2] == (20, 18)  # 20.19: March
 
 
 def test_an_engines_range_nothing_satisfies_gives_the_newest_never_an_error(tmp_path: Path) -> None:

@@ -59,3 +59,54 @@ def test_each_plain_file_is_judged_by_its_exit_code_form_data_2015(tmp_path: Pat
         chosen = run_tests(box, buildpack, ["test/run.js"], timeout=120)
     assert report.tests == {"test/run.js": Status.PASSED, "test/other.js": Status.FAILED}, report.log[-2000:]
     assert report.structured and chosen.tests == {"test/run.js": Status.PASSED}
+
+
+def _placeholder_project(root: Path, script: str) -> Path:
+    package = {"name": "old", "engines": {"node": "0.10"}, "scripts": {"test": script}}
+    (root / "package.json").write_text(json.dumps(package))
+    for path, text in {"test/test.js": FAILS, "test/asset/helper.js": PASSES, "lib/index.js": PASSES}.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'echo "See the repository CONTRIBUTING.md for testing instructions."',
+        'echo "Error: no test specified" && exit 1',
+    ],
+)
+def test_a_script_that_only_echoes_is_no_test_script_lodash_edf8382(tmp_path: Path, script: str) -> None:
+    """lodash of 2014 (``"test": "echo \\"See the repository CONTRIBUTING.md ...\\""``, its CI runs
+    ``node test/test.js``): rfsn ran the echo as the tests, exit 0 before and after the fix."""
+    repo = _placeholder_project(tmp_path, script)
+    buildpack = NodeBuildpack()
+    buildpack.configure(repo)
+    assert (buildpack.runner, buildpack.node_args) == ("plain", ["test/test.js", "test/asset/helper.js"])
+
+
+def test_no_test_script_on_an_old_node_runs_the_files_plainly_lodash_7653c5f(tmp_path: Path) -> None:
+    """lodash of 2011 had no test script; on Node 0.8 rfsn ran ``node --test`` ("unrecognized flag")."""
+    repo = _placeholder_project(tmp_path, "")
+    (repo / "package.json").write_text(json.dumps({"name": "old", "engines": {"node": "0.8"}}))
+    (repo / "test-util.js").write_text(PASSES)
+    buildpack = NodeBuildpack()
+    buildpack.configure(repo)
+    assert (buildpack.runner, buildpack.node_args) == (
+        "plain",
+        ["test-util.js", "test/test.js", "test/asset/helper.js"],
+    )
+    (repo / "package.json").write_text(json.dumps({"name": "new", "engines": {"node": ">=20"}}))
+    buildpack.configure(repo)
+    assert (buildpack.runner, buildpack.node_args) == ("node", [])  # node --test finds them itself
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+def test_the_placeholder_projects_test_file_is_judged_by_its_exit_code_lodash_edf8382(tmp_path: Path) -> None:
+    repo = _placeholder_project(tmp_path, 'echo "See CONTRIBUTING.md"')
+    buildpack = NodeBuildpack()
+    buildpack.configure(repo)
+    with open_sandbox(repo, buildpack, load_settings(), "local") as box:
+        chosen = run_tests(box, buildpack, ["test/test.js"], timeout=120)
+    assert chosen.structured and chosen.tests == {"test/test.js": Status.FAILED}, chosen.log[-2000:]

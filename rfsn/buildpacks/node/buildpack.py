@@ -34,6 +34,7 @@ from rfsn.buildpacks.node.jsreports import (
 )
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
 from rfsn.buildpacks.node.nodereleases import line
+from rfsn.buildpacks.node.notests import discovered_test_files
 from rfsn.buildpacks.node.package import (
     IMAGE_NPM,
     Runner,
@@ -107,14 +108,16 @@ class NodeBuildpack:
     def configure(self, repo: Path) -> None:
         """The runner, and the paths the test script gives it (``node``: those it runs ``node
         --test`` or plain ``node`` on): where no other is named and the project's Node has no ``node
-        --test`` (before 18), ``plain`` (each file the script runs with plain ``node``, by its exit
-        code), else ``script`` (``npm test`` as a whole), as where tape is given no files; the script
-        as a whole without its ``posttest`` and its checks where its npm can (``script_command``)."""
+        --test`` (before 18), ``plain`` (each file the script runs with plain ``node``, or without a
+        test script the files ``node --test`` would find, each by its exit code), else ``script``
+        (``npm test`` as a whole), as where tape is given no files; the script as a whole without its
+        ``posttest`` and its checks where its npm can (``script_command``)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
-        scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
+        scripted = not says_node_test(package) and full_test_script(package)
         plain = plain_node_files(package, repo)
-        if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
+        if self.runner == "node" and not says_node_test(package) and self._node(repo).version < (18, 0, 0):
+            plain = plain if scripted else discovered_test_files(repo)
             self.runner = "plain" if plain else "script"
         self.node_args = (
             node_test_args(package) or plain or (named_test_files(repo) if scripted else [])

@@ -4,7 +4,8 @@ Declarations are read, never run: ``volta.node``, ``.nvmrc``, ``.node-version`` 
 matrix (``node_js`` of .travis.yml, ``node-version``/``node`` of GitHub workflows,
 ``nodejs_version`` of appveyor.yml: every entry), bounded by ``engines.node``. Without them,
 Debian's nodejs if released by the date, else the newest stable line (an even major, or
-0.10/0.12) released by then. Debian's serves where it fits; else the exact version from the npm
+0.10/0.12) released by then. Of a line, the newest release of the newest minor out by the
+date (``nodeminors``): what the commit's day ran. Debian's serves where it fits; else the exact version from the npm
 registry (``nodepublished``) with the npm its release bundled; a version that cannot be had gives
 the nearest one allowed, said so.
 """
@@ -17,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from rfsn.buildpacks.node.nodedeclared import declared
+from rfsn.buildpacks.node.nodeminors import MINOR_RELEASED
 from rfsn.buildpacks.node.nodereleases import (
     BUNDLED_NPM,
     DEBIAN_NODE,
@@ -64,10 +66,12 @@ def _have(spec: str, bound: str | None, pool: tuple[Version, ...]) -> list[Versi
     return [v for v in pool if satisfies(v, spec) and (bound is None or satisfies(v, bound))]
 
 
-def _served(hits: list[Version], debian: Version) -> tuple[Version, bool]:
-    """The newest of ``hits``, Debian's where it is of that line (no download)."""
-    best = max(hits)
-    return (debian, True) if debian in hits and line(debian) == line(best) else (best, False)
+def _served(hits: list[Version], debian: Version, when: date) -> tuple[Version, bool]:
+    """The newest of ``hits`` whose minor release came out by ``when`` (none: the newest),
+    Debian's where it is of that line and that day's (no download)."""
+    dated = [v for v in hits if MINOR_RELEASED.get((v[0], v[1]), when) <= when] or hits
+    best = max(dated)
+    return (debian, True) if debian in dated and line(debian) == line(best) else (best, False)
 
 
 def _nearest(spec: str, bound: str | None, pool: tuple[Version, ...]) -> Version:
@@ -89,7 +93,7 @@ def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE, kept: st
     when, pool = day or date.today(), (*PUBLISHED_VERSIONS, debian)
     on_line = [v for v in pool if line(v) == kept]
     if on_line:
-        version, served = _served(on_line, debian)
+        version, served = _served(on_line, debian, when)
         return NodeChoice(version, served, f"Node {_said(version, served)}: the instance's environment keeps {kept}")
     free = _choose(repo, when, pool, debian)
     needs = manager_needs(str(read_package_json(repo).get("packageManager", "")))
@@ -120,7 +124,7 @@ def _choose(repo: Path, when: date, pool: tuple[Version, ...], debian: Version) 
         where, spec = pins[0]
         hits = _have(spec, None, pool)
         if hits:
-            version, served = _served(hits, debian)
+            version, served = _served(hits, debian, when)
             return NodeChoice(version, served, f"Node {_said(version, served)}: {where} says {spec}")
         near, allows = _nearest(spec, bound, pool), " engines.node allows" * bool(bound)
         return NodeChoice(
@@ -133,7 +137,7 @@ def _choose(repo: Path, when: date, pool: tuple[Version, ...], debian: Version) 
         dated = [v for v in hits if RELEASED.get(line(v), when) <= when]
         released = [v for v in dated if not _development(v)] or dated  # 0.11's binaries lack bin/
         chosen = line(debian) if debian in dated else line(max(released or hits))
-        version, served = _served([v for v in hits if line(v) == chosen], debian)
+        version, served = _served([v for v in hits if line(v) == chosen], debian, when)
         listed = ", ".join(dict.fromkeys(spec for _, spec in matrix))
         how = "Debian's line is in" if served else "the newest line of"
         return NodeChoice(
@@ -157,12 +161,13 @@ def _by_date(when: date, bound: str | None, pool: tuple[Version, ...], debian: V
             f"Node {_said(newest, newest == debian)}: engines.node {bound!r} allows none that can be had; the newest",
         )
     if debian in allowed and RELEASED[line(debian)] <= when:
-        return NodeChoice(debian, True, f"Node {_said(debian, True)}: released by {when}{engines}")
+        version, served = _served([v for v in allowed if line(v) == line(debian)], debian, when)
+        return NodeChoice(version, served, f"Node {_said(version, served)}: released by {when}{engines}")
     lines = sorted({line(v) for v in allowed}, key=line_key)
     released = [name for name in lines if name in RELEASED and RELEASED[name] <= when]
     stable = [name for name in released if _stable(name)]
     name = (stable or released)[-1] if released else lines[0]
-    version, served = _served([v for v in allowed if line(v) == name], debian)
+    version, served = _served([v for v in allowed if line(v) == name], debian, when)
     how = "the newest stable line released by" if released else "none released by"
     return NodeChoice(version, served, f"Node {_said(version, served)}: {how} {when}{engines}")
 

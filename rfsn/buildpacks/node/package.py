@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from rfsn.buildpacks.node.githosted import naming_git_failures
 from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line, lock_pnpm
+from rfsn.buildpacks.node.notests import runs_no_test
 from rfsn.buildpacks.node.runneroptions import VALUED
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.unpublished import locked_install
@@ -75,9 +76,9 @@ def _named(word: str, scripts: dict[str, Any]) -> list[str]:
 
 
 def full_test_script(package: dict[str, Any], name: str = "test", depth: int = 3) -> str:
-    """The test script with the scripts it runs by name (``npm run tests-only``) put in place."""
+    """The test script with the scripts it runs by name put in place (empty: it runs no test, ``notests``)."""
     scripts = package.get("scripts") or {}
-    text = str(scripts.get(name, ""))
+    text = "" if runs_no_test(str(scripts.get(name, ""))) else str(scripts.get(name, ""))
     if depth <= 0:
         return text
 
@@ -200,8 +201,7 @@ def node_test_args(package: dict[str, Any]) -> list[str]:
     return [w for w in words if not w.startswith("-")]
 
 
-#: fetches ``NAME@VERSION`` tarballs from the npm registry into the working directory, on the
-#: image's own Node (20, with fetch); one line, as a Dockerfile's RUN takes it
+#: fetches ``NAME@VERSION`` tarballs from the npm registry here, on the image's own Node (20: fetch); one line
 FETCH_JS = (
     "const fs = require('fs'); const registry = (process.env.npm_config_registry || "
     "'https://registry.npmjs.org/').replace(/\\/?$/, '/'); (async () => { for (const spec of process.argv.slice(1)) "
