@@ -1,0 +1,89 @@
+"""An artifact at a version Debian's Maven repository lacks, from the version it has: a shell helper.
+
+Maven takes no version but the one a pom names, and Debian keeps only the versions it packages
+(a real version directory and a ``debian`` alias per artifact). Where an offline build stops on
+``group:artifact[:type[:classifier]]:version`` and Debian has that artifact at another version, the
+helper copies Debian's version into the build's local repository under the requested one: its
+files (``.pom``, ``.jar`` and classified jars), the pom's own ``<version>`` rewritten to the
+requested one. Files put there by hand carry no ``_remote.repositories``, so Maven takes them
+from any repository, offline too. The nearest version is the newest of the same major version,
+else the newest. Each substitution is a line of the build notes; an artifact substituted before,
+or one Debian lacks, exits 1: nothing new to try.
+"""
+
+from __future__ import annotations
+
+from rfsn.buildpacks.base import BUILD_NOTES
+
+SCRIPT_NAME = "rfsn-maven-subst.sh"
+REPOSITORY = "/usr/share/maven-repo"
+#: marks a version directory of the local repository filled from another version of Debian's
+MARK = ".rfsn-debian"
+
+SCRIPT = (
+    r"""#!/bin/sh
+# $1: the local repository; then one of
+#   group:artifact[:type[:classifier]]:version  Maven could not resolve: Debian's nearest version under it
+#   install group:artifact    Debian's package that holds it (Debian's Contents index, /tmp/rfsn-maven-index)
+#   version group:artifact    a plugin named without a version: the version Debian has
+#   manage group:artifact     a dependency the substituted poms no longer manage: at the version Debian has
+# exits 1 when there is nothing new to put
+path="$(echo "${3%:*}" | tr . /)/${3#*:}"
+newest=$(ls "REPOSITORY/$path" 2>/dev/null | grep -vx debian | sort -V | tail -n 1)
+done_before() { grep -qx "$1" "$2" 2>/dev/null && return 0; echo "$1" >> "$2"; return 1; }
+if [ "$2" = install ]; then
+  package=$(grep "^$path " /tmp/rfsn-maven-index | head -n 1 | cut -d' ' -f2)
+  [ -n "$package" ] && [ ! -d "REPOSITORY/$path" ] && ! done_before "$3" "$1/MARK-installed" || exit 1
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$package" >> /tmp/rfsn-apt.log 2>&1 \
+    && echo "Maven: ${3#*:} from Debian's $package" | tee -a "NOTES"
+  exit
+fi
+if [ "$2" = version ]; then
+  [ -n "$newest" ] && [ ! -e "$1/$path/maven-metadata-local.xml" ] && mkdir -p "$1/$path" || exit 1
+  versions="<release>$newest</release><versions><version>$newest</version></versions>"
+  printf '<metadata><groupId>%s</groupId><artifactId>%s</artifactId><versioning>%s</versioning></metadata>\n' \
+    "${3%:*}" "${3#*:}" "$versions" > "$1/$path/maven-metadata-local.xml"
+  echo "Maven: ${3#*:} named without a version: Debian's $newest" | tee -a "NOTES"
+  exit
+fi
+if [ "$2" = manage ]; then
+  [ -n "$newest" ] && ! done_before "$3" "$1/MARK-managed" || exit 1
+  entry="<dependency><groupId>${3%:*}</groupId><artifactId>${3#*:}</artifactId><version>$newest</version></dependency>"
+  find "$1" -name MARK | sed 's|/[^/]*$||' | while read -r dir; do for pom in "$dir"/*.pom; do
+    awk -v entry="$entry" '
+      /<dependencyManagement>/ { managed = 1 }
+      managed == 1 && /<dependencies>/ { sub(/<dependencies>/, "<dependencies>" entry); managed = 2 }
+      /<\/project>/ && managed != 2 { sub(/<\/project>/, "<dependencyManagement><dependencies>" entry \
+        "</dependencies></dependencyManagement></project>") }
+      { print }' "$pom" > "$pom.new" && mv "$pom.new" "$pom"
+  done; done
+  echo "Maven: ${3#*:} not managed by a pom from Debian at another version: Debian's $newest" | tee -a "NOTES"
+  exit
+fi
+group=$(echo "$2" | cut -d: -f1 | tr . /); artifact=$(echo "$2" | cut -d: -f2); want=${2##*:}
+[ -n "$artifact" ] && [ "$want" != "$2" ] || exit 1
+from="REPOSITORY/$group/$artifact"; to="$1/$group/$artifact/$want"
+[ -e "$to/MARK" ] || [ -d "$from/$want" ] && exit 1
+versions=$(ls "$from" 2>/dev/null | grep -vx -e debian -e "$want" | sort -V)
+have=$(echo "$versions" | grep -E "^${want%%[.-]*}([.-]|\$)" | tail -n 1)
+[ -n "$have" ] || have=$(echo "$versions" | tail -n 1)
+[ -n "$have" ] || { [ -d "$from/debian" ] && have=debian; } || exit 1
+mkdir -p "$to" && rm -f "$to"/*.lastUpdated "$to"/_remote.repositories
+for file in "$from/$have/$artifact-$have"*; do
+  name=$(basename "$file"); target="$to/$artifact-$want${name#"$artifact-$have"}"
+  case "$name" in
+    *.pom) awk -v have="<version>$have</version>" -v want="<version>$want</version>" '
+      /<parent>/ { parent = 1 }
+      !done && !parent && index($0, have) { i = index($0, have)
+        $0 = substr($0, 1, i - 1) want substr($0, i + length(have)); done = 1 }
+      /<\/parent>/ { parent = 0 }
+      { print }' "$file" > "$target" ;;
+    *.jar) cp -L "$file" "$target" ;;
+  esac
+done
+touch "$to/MARK"
+echo "Maven artifact from Debian at another version: $artifact $want -> Debian's $have" | tee -a "NOTES"
+""".replace("REPOSITORY", REPOSITORY)
+    .replace("MARK", MARK)
+    .replace("NOTES", BUILD_NOTES)
+)
