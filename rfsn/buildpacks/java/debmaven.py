@@ -89,7 +89,8 @@ if [ $s -ne 0 ]; then
   have=$(ls "REPOSITORY/$group/$artifact" 2>/dev/null | grep -vx debian | tr '\n' ' ' | sed 's/ $//')
   lacks="not in Debian's Maven repository"
   [ -z "$what" ] || [ -z "$have" ] || lacks="Debian's Maven repository has only $have"
-  said="'[^ ]+' for [^ ]+ is missing|Failed to execute goal .*|Error resolving version for plugin [^ ]+"
+  said="'[^ ]+' for [^ ]+ (is missing|must be a valid version but is '[^']*')|Failed to execute goal .*"
+  said="$said|Error resolving version for plugin [^ ]+"
   said=$(sed -nE "s/^\[ERROR\] +($said)/\1/p" $log | sed -E 's/ -> \[Help [0-9]+\]$//' | head -n 1)
   cause="${what:-an artifact}: $lacks, and $offline"
   [ -n "$what" ] || [ -z "$said" ] || cause="$said (Debian's Maven repository, and $offline)"
