@@ -89,3 +89,17 @@ def test_a_plugin_named_without_a_version_gets_the_version_debian_has(tmp_path: 
     metadata = (tmp_path / "m2/commons-io/commons-io/maven-metadata-local.xml").read_text()
     assert "<release>2.8.0</release>" in metadata
     assert _run(tmp_path, "version", "commons-io:commons-io").returncode == 1
+
+
+def test_a_version_property_the_substituted_parent_no_longer_sets_is_debians_apache_commons_pool(
+    tmp_path: Path,
+) -> None:
+    """apache/commons-pool at HEAD: asm-util at ${commons.asm.version}, set by commons-parent 103, not 56."""
+    debian = _debian(tmp_path)
+    (debian / "org/ow2/asm/asm-util/9.4").mkdir(parents=True)
+    _run(tmp_path, "org.apache.commons:commons-parent:pom:103")
+    assert _run(tmp_path, "property", "org.ow2.asm:asm-util", "commons.asm.version").returncode == 0
+    pom = (tmp_path / "m2/org/apache/commons/commons-parent/103/commons-parent-103.pom").read_text()
+    assert "<properties><commons.asm.version>9.4</commons.asm.version></properties></project>" in pom
+    assert "${commons.asm.version} (the version of asm-util)" in (tmp_path / "notes.txt").read_text()
+    assert _run(tmp_path, "property", "org.ow2.asm:asm-util", "commons.asm.version").returncode == 1

@@ -75,10 +75,13 @@ while :; do
   unmanaged=$(sed -nE "s/.*'dependencies\.dependency\.version' for ([^: ]+:[^: ]+):.* is missing.*/\1/p" $log | sort -u)
   rounds=$((rounds + 1)); new=""
   plugin=$(sed -nE "s/.*Error resolving version for plugin '([^']+)'.*/\1/p" $log | head -n 1)
-  for name in $unmanaged $plugin $(echo "$what" | cut -s -d: -f1,2); do
+  unset=$(sed -nE "s/.*' for ([^: ]+:[^: ]+)[^ ]* must be a valid version but is '\\\$\\{([^}]+)\\}'.*/\1=\2/p" $log \
+    | sort -u)
+  for name in $unmanaged $plugin $(echo "$what" | cut -s -d: -f1,2) $(echo "$unset" | sed 's/=.*//'); do
     sh SUBST "$1" install "$name" && new=yes
   done
   for name in $unmanaged; do sh SUBST "$1" manage "$name" && new=yes; done
+  for name in $unset; do sh SUBST "$1" property "${name%%=*}" "${name#*=}" && new=yes; done
   [ -z "$plugin" ] || ! sh SUBST "$1" version "$plugin" || new=yes
   [ -n "$what" ] && sh SUBST "$1" "$what" && new=yes
   [ -n "$new" ] && [ $rounds -le 40 ] || break

@@ -27,6 +27,7 @@ SCRIPT = (
 #   install group:artifact    Debian's package that holds it (Debian's Contents index, /tmp/rfsn-maven-index)
 #   version group:artifact    a plugin named without a version: the version Debian has
 #   manage group:artifact     a dependency the substituted poms no longer manage: at the version Debian has
+#   property group:artifact NAME   a version property ${NAME} they no longer set: the version Debian has
 # exits 1 when there is nothing new to put
 path="$(echo "${3%:*}" | tr . /)/${3#*:}"
 newest=$(ls "REPOSITORY/$path" 2>/dev/null | grep -vx debian | sort -V | tail -n 1)
@@ -44,6 +45,18 @@ if [ "$2" = version ]; then
   printf '<metadata><groupId>%s</groupId><artifactId>%s</artifactId><versioning>%s</versioning></metadata>\n' \
     "${3%:*}" "${3#*:}" "$versions" > "$1/$path/maven-metadata-local.xml"
   echo "Maven: ${3#*:} named without a version: Debian's $newest" | tee -a "NOTES"
+  exit
+fi
+if [ "$2" = property ]; then
+  [ -n "$newest" ] && ! done_before "$4" "$1/MARK-managed" || exit 1
+  find "$1" -name MARK | sed 's|/[^/]*$||' | while read -r dir; do for pom in "$dir"/*.pom; do
+    awk -v entry="<$4>$newest</$4>" '
+      !done && /<properties>/ { sub(/<properties>/, "<properties>" entry); done = 1 }
+      !done && /<\/project>/ { sub(/<\/project>/, "<properties>" entry "</properties></project>") }
+      { print }' "$pom" > "$pom.new" && mv "$pom.new" "$pom"
+  done; done
+  echo "Maven: \${$4} (the version of ${3#*:}) not set by a pom from Debian at another version: Debian's $newest" \
+    | tee -a "NOTES"
   exit
 fi
 if [ "$2" = manage ]; then
