@@ -5,10 +5,14 @@ managed and 43 does not)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
-from rfsn.buildpacks.java.debsubst import MARK, REPOSITORY, SCRIPT
+import pytest
+
+from rfsn.buildpacks.java.debsubst import MARK, REPOSITORY, SCRIPT, STANDIN
 
 PARENT = """<project><modelVersion>4.0.0</modelVersion>
   <parent><groupId>org.apache</groupId><artifactId>apache</artifactId><version>43</version></parent>
@@ -103,3 +107,23 @@ def test_a_version_property_the_substituted_parent_no_longer_sets_is_debians_apa
     assert "<properties><commons.asm.version>9.4</commons.asm.version></properties></project>" in pom
     assert "${commons.asm.version} (the version of asm-util)" in (tmp_path / "notes.txt").read_text()
     assert _run(tmp_path, "property", "org.ow2.asm:asm-util", "commons.asm.version").returncode == 1
+
+
+def test_a_plugin_debian_lacks_named_without_a_version_is_an_empty_stand_in_apache_commons_cli(
+    tmp_path: Path,
+) -> None:
+    """apache/commons-cli at an old commit: japicmp-maven-plugin, versioned by commons-parent 54 only
+    (the JDK's jar makes the stand-in: skipped without one)."""
+    if not shutil.which("jar"):
+        pytest.skip("no JDK jar tool")
+    _debian(tmp_path)
+    done = _run(tmp_path, "version", "com.github.siom79.japicmp:japicmp-maven-plugin")  # with the JDK's jar
+    assert done.returncode == 0, done.stderr
+    plugin = tmp_path / "m2/com/github/siom79/japicmp/japicmp-maven-plugin"
+    assert f"<release>{STANDIN}</release>" in (plugin / "maven-metadata-local.xml").read_text()
+    with zipfile.ZipFile(plugin / STANDIN / f"japicmp-maven-plugin-{STANDIN}.jar") as jar:
+        assert "<mojos/>" in jar.read("META-INF/maven/plugin.xml").decode()
+    assert (
+        "<packaging>maven-plugin</packaging>" in (plugin / STANDIN / f"japicmp-maven-plugin-{STANDIN}.pom").read_text()
+    )
+    assert "japicmp-maven-plugin named without a version: not in Debian" in (tmp_path / "notes.txt").read_text()

@@ -19,13 +19,17 @@ SCRIPT_NAME = "rfsn-maven-subst.sh"
 REPOSITORY = "/usr/share/maven-repo"
 #: marks a version directory of the local repository filled from another version of Debian's
 MARK = ".rfsn-debian"
+#: the version of a stand-in for a plugin named without a version that Debian lacks: Maven resolves
+#: the version of every plugin of the build, and the descriptor, though it runs only the goals bound
+#: to the phases up to test; a goal of the stand-in is Maven's "Could not find goal" naming it
+STANDIN = "0-not-in-debian"
 
 SCRIPT = (
     r"""#!/bin/sh
 # $1: the local repository; then one of
 #   group:artifact[:type[:classifier]]:version  Maven could not resolve: Debian's nearest version under it
 #   install group:artifact    Debian's package that holds it (Debian's Contents index, /tmp/rfsn-maven-index)
-#   version group:artifact    a plugin named without a version: the version Debian has
+#   version group:artifact    a plugin named without a version: the version Debian has, else an empty stand-in
 #   manage group:artifact     a dependency the substituted poms no longer manage: at the version Debian has
 #   property group:artifact NAME   a version property ${NAME} they no longer set: the version Debian has
 # exits 1 when there is nothing new to put
@@ -40,11 +44,20 @@ if [ "$2" = install ]; then
   exit
 fi
 if [ "$2" = version ]; then
-  [ -n "$newest" ] && [ ! -e "$1/$path/maven-metadata-local.xml" ] && mkdir -p "$1/$path" || exit 1
-  versions="<release>$newest</release><versions><version>$newest</version></versions>"
+  [ ! -e "$1/$path/maven-metadata-local.xml" ] && have=${newest:-STANDIN} && mkdir -p "$1/$path/$have" || exit 1
+  said="Debian's $have"
+  if [ "$have" = STANDIN ]; then
+    said="not in Debian: an empty stand-in (it runs no goal)"; files=$(mktemp -d); mkdir -p "$files/META-INF/maven"
+    coordinates="<groupId>${3%:*}</groupId><artifactId>${3#*:}</artifactId><version>$have</version>"
+    echo "<plugin>$coordinates<mojos/></plugin>" > "$files/META-INF/maven/plugin.xml"
+    echo "<project><modelVersion>4.0.0</modelVersion>$coordinates<packaging>maven-plugin</packaging></project>" \
+      > "$1/$path/$have/${3#*:}-$have.pom"
+    jar cf "$1/$path/$have/${3#*:}-$have.jar" -C "$files" META-INF || exit 1
+  fi
+  versions="<release>$have</release><versions><version>$have</version></versions>"
   printf '<metadata><groupId>%s</groupId><artifactId>%s</artifactId><versioning>%s</versioning></metadata>\n' \
     "${3%:*}" "${3#*:}" "$versions" > "$1/$path/maven-metadata-local.xml"
-  echo "Maven: ${3#*:} named without a version: Debian's $newest" | tee -a "NOTES"
+  echo "Maven: ${3#*:} named without a version: $said" | tee -a "NOTES"
   exit
 fi
 if [ "$2" = property ]; then
@@ -98,5 +111,6 @@ touch "$to/MARK"
 echo "Maven artifact from Debian at another version: $artifact $want -> Debian's $have" | tee -a "NOTES"
 """.replace("REPOSITORY", REPOSITORY)
     .replace("MARK", MARK)
+    .replace("STANDIN", STANDIN)
     .replace("NOTES", BUILD_NOTES)
 )
