@@ -4,9 +4,11 @@
 Debian packages that ship what the poms name under ``/usr/share/maven-repo`` (Debian's Contents
 index answers which package holds which group/artifact), with Maven's own plugins and JUnit,
 are installed with apt, and Maven's global settings make that directory the mirror of every
-repository: the versions Debian has (Maven takes no other version, so a parent or plugin at
-another version fails). ``aether.offline.protocols=file`` lets offline test runs resolve from it
-too. An artifact neither has ends the step with one cause line naming it.
+repository: the versions Debian has. Maven takes no other version: where the build stops on one
+Debian has at another version, ``debsubst`` puts Debian's into the build's local repository under
+the requested one, and the build runs again, round after round while a round puts something new.
+``aether.offline.protocols=file`` lets offline test runs resolve from it too. What neither has
+ends the step with one cause line naming it (or Maven's own line).
 """
 
 from __future__ import annotations

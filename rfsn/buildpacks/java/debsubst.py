@@ -7,8 +7,11 @@ helper copies Debian's version into the build's local repository under the reque
 files (``.pom``, ``.jar`` and classified jars), the pom's own ``<version>`` rewritten to the
 requested one. Files put there by hand carry no ``_remote.repositories``, so Maven takes them
 from any repository, offline too. The nearest version is the newest of the same major version,
-else the newest. Each substitution is a line of the build notes; an artifact substituted before,
-or one Debian lacks, exits 1: nothing new to try.
+else the newest. What an older parent no longer gives the project is given from Debian too: a
+dependency version it no longer manages, a version property it no longer sets (the version Debian
+has of the artifact it versions), a plugin named without a version (Debian's, else an empty
+stand-in that runs no goal), an artifact of a Debian package not installed yet (the package). Each
+is a line of the build notes; what was put before, or what Debian lacks, exits 1: nothing new.
 """
 
 from __future__ import annotations
