@@ -127,3 +127,28 @@ def test_a_plugin_debian_lacks_named_without_a_version_is_an_empty_stand_in_apac
         "<packaging>maven-plugin</packaging>" in (plugin / STANDIN / f"japicmp-maven-plugin-{STANDIN}.pom").read_text()
     )
     assert "japicmp-maven-plugin named without a version: not in Debian" in (tmp_path / "notes.txt").read_text()
+
+
+def test_a_plugin_from_debian_at_another_version_names_the_requested_one_in_its_descriptor_apache_commons_io(
+    tmp_path: Path,
+) -> None:
+    """apache/commons-io at an old commit: maven-enforcer-plugin 3.1.0, Debian's 3.0.0-M2, whose
+    descriptor Maven refused ("Plugin's descriptor contains the wrong version: 3.0.0-M2")."""
+    if not shutil.which("jar"):
+        pytest.skip("no JDK jar tool")
+    debian = _debian(tmp_path) / "org/apache/maven/plugins/maven-enforcer-plugin/3.0.0-M2"
+    (debian / "META-INF/maven").mkdir(parents=True)
+    (debian / "META-INF/maven/plugin.xml").write_text(
+        "<plugin><artifactId>maven-enforcer-plugin</artifactId><version>3.0.0-M2</version><dependencies>"
+        "<dependency><version>3.0.0-M2</version></dependency></dependencies></plugin>"
+    )
+    subprocess.run(
+        ["jar", "cf", str(debian / "maven-enforcer-plugin-3.0.0-M2.jar"), "-C", str(debian), "META-INF"], check=True
+    )
+    assert _run(tmp_path, "org.apache.maven.plugins:maven-enforcer-plugin:3.1.0").returncode == 0
+    jar = tmp_path / "m2/org/apache/maven/plugins/maven-enforcer-plugin/3.1.0/maven-enforcer-plugin-3.1.0.jar"
+    with zipfile.ZipFile(jar) as opened:
+        assert opened.read("META-INF/maven/plugin.xml").decode() == (
+            "<plugin><artifactId>maven-enforcer-plugin</artifactId><version>3.1.0</version><dependencies>"
+            "<dependency><version>3.0.0-M2</version></dependency></dependencies></plugin>"
+        )

@@ -95,7 +95,7 @@ if [ $s -ne 0 ]; then
   lacks="not in Debian's Maven repository"
   [ -z "$what" ] || [ -z "$have" ] || lacks="Debian's Maven repository has only $have"
   said="'[^ ]+' for [^ ]+ (is missing|must be a valid version but is '[^']*')|Failed to execute goal .*"
-  said="$said|Error resolving version for plugin [^ ]+"
+  said="$said|Error resolving version for plugin [^ ]+|Invalid plugin descriptor for .*"
   said=$(sed -nE "s/^\[ERROR\] +($said)/\1/p" $log | sed -E 's/ -> \[Help [0-9]+\]$//' | head -n 1)
   cause="${what:-an artifact}: $lacks, and $offline"
   [ -n "$what" ] || [ -z "$said" ] || cause="$said (Debian's Maven repository, and $offline)"

@@ -110,6 +110,13 @@ for file in "$from/$have/$artifact-$have"*; do
     *.jar) cp -L "$file" "$target" ;;
   esac
 done
+# a plugin's descriptor names its version too, and Maven checks it
+files=$(mktemp -d); jar="$to/$artifact-$want.jar"
+if [ -f "$jar" ] && (cd "$files" && jar xf "$jar" META-INF/maven/plugin.xml) 2>/dev/null \
+    && [ -f "$files/META-INF/maven/plugin.xml" ]; then
+  sed -i "0,/<version>$have<\/version>/s//<version>$want<\/version>/" "$files/META-INF/maven/plugin.xml"
+  jar uf "$jar" -C "$files" META-INF/maven/plugin.xml
+fi
 touch "$to/MARK"
 echo "Maven artifact from Debian at another version: $artifact $want -> Debian's $have" | tee -a "NOTES"
 """.replace("REPOSITORY", REPOSITORY)
