@@ -17,6 +17,7 @@ from rfsn.buildpacks.steplog import step_error
 #: mvn that cannot reach Central, and with Debian's repository as the mirror fails on $MISSING
 FAKE_MVN = """#!/bin/sh
 if grep -q 'file:///usr/share/maven-repo' "$SETTINGS" 2>/dev/null; then
+  [ -n "$SAID" ] && echo "[ERROR]     $SAID" && exit 1
   [ -z "$MISSING" ] && exit 0
   echo "[ERROR] Failed to execute goal on project a: Could not find artifact $MISSING in debian"; exit 1
 fi
@@ -46,7 +47,7 @@ POM = """<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0<
 """
 
 
-def _run(tmp_path: Path, missing: str = "") -> subprocess.CompletedProcess[str]:
+def _run(tmp_path: Path, missing: str = "", said: str = "") -> subprocess.CompletedProcess[str]:
     tools, etc = tmp_path / "bin", tmp_path / "etc"
     tools.mkdir()
     etc.mkdir()
@@ -68,6 +69,7 @@ def _run(tmp_path: Path, missing: str = "") -> subprocess.CompletedProcess[str]:
         "PATH": f"{tools}:{os.environ['PATH']}",
         "APT_SEEN": str(tmp_path / "apt.txt"),
         "MISSING": missing,
+        "SAID": said,
         "CONTENTS": str(tmp_path / "contents.gz"),
         "SETTINGS": str(etc / "settings.xml"),
     }
@@ -115,4 +117,14 @@ def test_a_version_debian_lacks_is_named_with_the_versions_it_has_apache_commons
     assert step_error(done.stdout) == (
         "mvn test: org.apache.commons:commons-parent:pom:104: Debian's Maven repository has only 43, "
         "and no Maven repository reachable (Maven Central)"
+    )
+
+
+def test_a_build_that_names_no_artifact_is_said_by_maven_apache_commons_csv(tmp_path: Path) -> None:
+    """apache/commons-csv at HEAD: with Debian's older parent, a version property the pom uses is unset."""
+    said = "'build.plugins.plugin.version' for org.a:b must be a valid version but is '${b.version}'."
+    done = _run(tmp_path, said=f"{said} @ line 145, column 20")
+    assert step_error(done.stdout) == (
+        f"mvn test: {said} @ line 145, column 20 (Debian's Maven repository, "
+        "and no Maven repository reachable (Maven Central))"
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, Detection, EnvOptions, EnvRecipe
-from rfsn.buildpacks.java import debmaven, javaversions
+from rfsn.buildpacks.java import debmaven, debsubst, javaversions
 from rfsn.buildpacks.junit import parse_junit
 from rfsn.buildpacks.parts import Environment, Parts
 from rfsn.buildpacks.python.pydated import as_of
@@ -97,7 +97,8 @@ class JavaBuildpack:
         files = tuple((p, (repo / p).read_text(encoding="utf-8")) for p in poms)
         if poms:
             names = "".join(f"{n}\n" for n in debmaven.artifact_paths(repo, poms))
-            files = (*files, (debmaven.SCRIPT_NAME, debmaven.SCRIPT), (debmaven.NAMES_FILE, names))
+            files = (*files, (debmaven.SCRIPT_NAME, debmaven.SCRIPT), (debsubst.SCRIPT_NAME, debsubst.SCRIPT))
+            files = (*files, (debmaven.NAMES_FILE, names))
         # surefire resolves its JUnit provider only when tests run: from Debian's repository offline
         # (OFFLINE_FILES), while with Central a project may still need one online test run
         steps = (f"cd $RFSN_ENV/files && sh {debmaven.SCRIPT_NAME} {REPO_LOCAL}",) if poms else ()
