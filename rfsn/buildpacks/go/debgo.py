@@ -14,6 +14,7 @@ from __future__ import annotations
 import shlex
 
 from rfsn.buildpacks.base import BUILD_NOTES
+from rfsn.buildpacks.debindex import CONTENTS_FUNCTION
 from rfsn.buildpacks.go import gomodreqs, govendor
 from rfsn.buildpacks.steplog import STEP_CAUSE
 
@@ -31,12 +32,6 @@ SOURCES = "/usr/share/gocode/src"
 VENDOR = "$RFSN_ENV/vendor"
 #: the setup command linking the env's vendor tree into a working copy that has none
 LINK = f'[ -e vendor ] || [ ! -f "{VENDOR}/modules.txt" ] || ln -s "{VENDOR}" vendor'
-#: Debian's contents index of the image's release and mirror (``$1``: where it goes)
-CONTENTS = r"""mirror=$(sed -nE 's/^(deb|URIs:) +(\[[^]]*\] +)?(https?:[^ ]+).*/\3/p' /etc/apt/sources.list \
-  /etc/apt/sources.list.d/* 2>/dev/null | head -n 1)
-release=$(. /etc/os-release; echo "$VERSION_CODENAME")
-/usr/lib/apt/apt-helper download-file "$mirror/dists/$release/main/Contents-all.gz" "$1" >> $tmp/apt.log 2>&1
-"""
 #: ``path packages`` of each wanted path (``$tmp/want``: ``path module``, the path a module's own or,
 #: for ``/vN``, the one without it, wanted only where the module's own is not shipped) Debian
 #: ships: the packages of its go.mod, else of its files, else those with the most files under it
@@ -73,9 +68,8 @@ GOFLAGS=-mod=mod GOPROXY=THE_PROXY go mod download all > $log 2>&1; s=$?; cat $l
 grep -Eq UNREACHABLE $log || exit $s
 echo "the module proxy cannot be reached: the modules from Debian's packaged Go sources (golang-*-dev)"
 apt-get update -q > $tmp/apt.log 2>&1
-contents() {
-CONTENTS}
-contents $tmp/contents.gz
+CONTENTS_FUNCTION
+debian_contents $tmp/contents.gz $tmp/apt.log
 if ! [ -s $tmp/contents.gz ]; then
   tail -n 3 $tmp/apt.log
   echo "CAUSE go mod download all: Debian's contents index could not be fetched, and $offline; HINT"
@@ -114,7 +108,7 @@ echo "Go modules: Debian's packaged Go sources (the module proxy cannot be reach
 """
 
 SCRIPT = (
-    _SCRIPT.replace("CONTENTS", CONTENTS)
+    _SCRIPT.replace("CONTENTS_FUNCTION", CONTENTS_FUNCTION)
     .replace("LOOKUP", _LOOKUP.strip())
     .replace("UNREACHABLE", shlex.quote(UNREACHABLE))
     .replace("THE_PROXY", GO_PROXY)

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from rfsn.buildpacks.base import BUILD_NOTES
+from rfsn.buildpacks.debindex import CONTENTS_FUNCTION
 from rfsn.buildpacks.java import debsubst
 from rfsn.buildpacks.steplog import STEP_CAUSE
 
@@ -49,11 +50,8 @@ mvn -B -Dmaven.repo.local="$1" dependency:go-offline > $log 2>&1; s=$?; cat $log
 grep -Eq "$unreachable" $log || exit $s
 echo "Maven Central cannot be reached: plugins and dependencies from Debian's Maven repository (REPOSITORY)"
 apt-get update -q > /tmp/rfsn-apt.log 2>&1
-mirror=$(sed -nE 's/^(deb|URIs:) +(\[[^]]*\] +)?(https?:[^ ]+).*/\3/p' /etc/apt/sources.list \
-  /etc/apt/sources.list.d/* 2>/dev/null | head -n 1)
-release=$(. /etc/os-release; echo "$VERSION_CODENAME")
-/usr/lib/apt/apt-helper download-file "$mirror/dists/$release/main/Contents-all.gz" /tmp/rfsn-contents.gz \
-  >> /tmp/rfsn-apt.log 2>&1
+CONTENTS_FUNCTION
+debian_contents /tmp/rfsn-contents.gz /tmp/rfsn-apt.log
 zcat /tmp/rfsn-contents.gz 2>/dev/null \
   | sed -nE 's|^usr/share/maven-repo/(.+)/[^/]+/[^/]+\.pom[[:space:]]+(.*)$|\1 \2|p' \
   | sed -E 's| [^ ]*/([^/ ,]+)[^ ]*$| \1|' | sort -u > /tmp/rfsn-maven-index
@@ -108,6 +106,7 @@ echo "Maven artifacts: Debian's Maven repository (Maven Central cannot be reache
     .replace("REPOSITORY", REPOSITORY)
     .replace("NOTES", BUILD_NOTES)
     .replace("BASE", " ".join(BASE_PACKAGES))
+    .replace("CONTENTS_FUNCTION", CONTENTS_FUNCTION)
     .replace("SUBST", debsubst.SCRIPT_NAME)
 )
 
