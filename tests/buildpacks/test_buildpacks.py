@@ -157,7 +157,7 @@ def test_go_and_java_recipes_copy_only_the_dependency_files(tmp_path: Path) -> N
     assert summed.steps[0] == "cd $RFSN_ENV/files && sh rfsn-gomods.sh"
     assert "go mod download all" in dict(summed.files)["rfsn-gomods.sh"]
     java = load("java").env_recipe(FIXTURES / "java" / "shapes")
-    assert [name for name, _ in java.files] == ["pom.xml", "rfsn-maven.sh", "rfsn-maven.txt"]
+    assert [name for name, _ in java.files] == ["pom.xml", "rfsn-maven.sh", "rfsn-maven-subst.sh", "rfsn-maven.txt"]
     assert "rfsn-maven.sh $RFSN_ENV/m2" in java.steps[0] and "dependency:go-offline" in java.files[1][1]
 
 
