@@ -36,15 +36,7 @@ public class ATest {
 
 def test_junit4_project_of_debians_versions_runs_offline_on_the_jdk_its_pom_declares(tmp_path: Path) -> None:
     repo = tmp_path / "a"
-    (repo / "src/test/java/t").mkdir(parents=True)
-    (repo / "pom.xml").write_text(POM)
-    (repo / "src/test/java/t/ATest.java").write_text(TEST)
-    for argv in (
-        ["git", "init", "-q"],
-        ["git", "add", "-A"],
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "a"],
-    ):
-        subprocess.run(argv, cwd=repo, check=True)
+    _project(repo, POM)
     proc = subprocess.run(
         [sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo), "--sandbox", "docker", "--json"],
         capture_output=True,
@@ -69,15 +61,7 @@ PARENT_POM = """<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion
 def test_a_parent_at_a_version_debian_lacks_is_debians_nearest_apache_commons_cli(tmp_path: Path) -> None:
     """apache/commons-cli (2022): its parent commons-parent 54, where Debian (bullseye) has only 43."""
     repo = tmp_path / "a"
-    (repo / "src/test/java/t").mkdir(parents=True)
-    (repo / "pom.xml").write_text(PARENT_POM)
-    (repo / "src/test/java/t/ATest.java").write_text(TEST)
-    for argv in (
-        ["git", "init", "-q"],
-        ["git", "add", "-A"],
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "a"],
-    ):
-        subprocess.run(argv, cwd=repo, check=True)
+    _project(repo, PARENT_POM)
     log = tmp_path / "log.jsonl"
     argv = ["test", str(repo), "--sandbox", "docker", "--json", "--log-file", str(log)]
     proc = subprocess.run(
@@ -86,3 +70,16 @@ def test_a_parent_at_a_version_debian_lacks_is_debians_nearest_apache_commons_cl
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert dict(json.loads(proc.stdout)["tests"]) == {"t.ATest#runtime": "passed", "t.ATest#wrong": "failed"}
     assert "commons-parent 54 -> Debian's 43" in log.read_text()
+
+
+def _project(repo: Path, pom: str) -> None:
+    """A committed Maven project of ``pom`` and the one test class."""
+    (repo / "src/test/java/t").mkdir(parents=True)
+    (repo / "pom.xml").write_text(pom)
+    (repo / "src/test/java/t/ATest.java").write_text(TEST)
+    for argv in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "a"],
+    ):
+        subprocess.run(argv, cwd=repo, check=True)
