@@ -32,12 +32,14 @@ _FRAME = re.compile(
     # npm's own frame (``npm ERR!``, from npm 9 ``npm error``): the system, its command line,
     # versions, codes, where to report and its log
     r"npm (?:ERR!|error)\s*(?:Linux |Darwin |Windows_NT |argv |node v|npm  v|cwd |path |command |code |errno |syscall |"
-    r"If you need help|Please include|A complete log|\s*<?https?://|\s*/\S+\.log$|$))",
+    r"If you need help|Please include|A complete log|\s*<?https?://|\s*/\S+\.log$|$)|"
+    # a line of npm's install tree (``└─┬ error-ex@1.3.4``): a package it installed
+    r"[\u2500-\u257f\s]*(?:@[\w.-]+/)?[\w.-]+@[\w.+-]+(?: deduped)?$)",
     re.I,
 )
 #: a line that says what went wrong
 _CAUSE = re.compile(
-    r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
+    r"(?:^|[\s:])(?:fatal )?error\b(?![-@])|^ERR!|^npm ERR!|"
     r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|NotFound|Conflict)\b|"
     r"\bnot found$|No such file or directory",
     re.I,

@@ -195,3 +195,33 @@ def test_a_step_that_tried_again_failed_for_its_last_trys_cause_postcss_2014_jsb
     assert step_error(f"{first}rfsn: the install failed; again without install scripts\n") == (
         "npm error notarget No matching version found for 6to5@1.15.0 with a date before 12/28/2014, 12:00:00 AM."
     )  # a last try that printed nothing: the cause before it
+
+
+def test_npm_3s_install_tree_is_no_cause_its_err_line_is_json5_2018_jsbugs() -> None:
+    """json5/json5 d570705 (2018, jsbugs): npm 3.10.10 printed the tree it installed before it failed;
+    the label named the tree's ``└─┬ error-ex@1.3.4`` (a package's name holding the word error), not
+    npm's ``ENOTDIR`` line (the end of the row's build output, as kept)."""
+    output = (
+        "rfsn: the install failed; again without install scripts\n"
+        "/opt/rfsn/files\n"
+        "├─┬ babel-core@6.26.3 \n"
+        "│ └─┬ error-ex@1.3.4 \n"
+        "│   └── is-arrayish@0.2.1 \n"
+        "└── unicode-9.0.0@0.7.5 \n\n"
+        "npm WARN deprecated error-ex@1.0.0: use something else\n"
+        "npm ERR! Linux 6.18.44-fc-v1045\n"
+        'npm ERR! argv "/opt/rfsn/node/bin/node" "/opt/rfsn/node/bin/npm" "install" "--ignore-scripts"\n'
+        "npm ERR! node v6.13.0\n"
+        "npm ERR! npm  v3.10.10\n"
+        "npm ERR! path /opt/rfsn/files/node_modules/.staging/@types/triple-beam-1fe27bbf/package.json\n"
+        "npm ERR! code ENOTDIR\n"
+        "npm ERR! errno -20\n"
+        "npm ERR! syscall open\n\n"
+        "npm ERR! ENOTDIR: not a directory, open '/opt/rfsn/files/node_modules/.staging/@types/x/package.json'\n"
+        "npm ERR! \n"
+        "npm ERR! If you need help, you may report this error at:\n"
+        "npm ERR!     <https://github.com/npm/npm/issues>\n"
+    )
+    assert step_error(output) == (
+        "npm ERR! ENOTDIR: not a directory, open '/opt/rfsn/files/node_modules/.staging/@types/x/package.json'"
+    )
