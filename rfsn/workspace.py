@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
@@ -17,6 +18,7 @@ from rfsn.hostgit import commit, git
 from rfsn.hostgit.adopt import copy_repository
 from rfsn.observability.logging import get_logger
 from rfsn.patches.apply import to_worktree
+from rfsn.patches.parse import touched_files
 
 __all__ = ["EXCLUDES", "Workspace", "is_url", "prepare"]
 
@@ -46,15 +48,20 @@ def is_url(target: str) -> bool:
 
 @dataclass
 class Workspace:
-    """A private working copy; ``base_commit`` is what diffs are taken against."""
+    """A private working copy; ``base_commit`` is what diffs are taken against, ``edited`` the
+    paths the patches applied to it touched."""
 
     path: Path
     source: str
     base_commit: str
+    edited: set[str] = field(default_factory=set)
 
-    def diff(self) -> str:
-        """The working tree against the base, new files included, as a unified diff (what a
-        build wrote inside a submodule is never part of it: no ``Subproject commit`` lines)."""
+    def diff(self, paths: Collection[str] | None = None) -> str:
+        """The working tree against the base, new files included, as a unified diff, of ``paths``
+        only when given (what a build wrote inside a submodule is never part of it: no
+        ``Subproject commit`` lines)."""
+        if paths is not None and not paths:
+            return ""
         git(self.path, "add", "--all", "--intent-to-add")
         return git(
             self.path,
@@ -64,6 +71,7 @@ class Workspace:
             "--full-index",
             "--ignore-submodules=all",
             self.base_commit,
+            *(("--", *(f":(literal){p}" for p in sorted(paths))) if paths is not None else ()),
         ).stdout
 
     def added(self) -> list[str]:
@@ -93,13 +101,14 @@ class Workspace:
     def commit(self, message: str) -> str:
         """Commit the working tree and make it the new base of every diff."""
         git(self.path, "add", "--all")
-        self.base_commit = commit(self.path, message, "--allow-empty")
+        self.base_commit, self.edited = commit(self.path, message, "--allow-empty"), set()
         return self.base_commit
 
     def apply(self, patch: str) -> None:
         proc = to_worktree(self.path, patch, "--whitespace=nowarn")
         if proc.returncode != 0:
             raise WorkspaceError(f"patch does not apply: {proc.stderr.strip()[:300]}")
+        self.edited.update(touched_files(patch))
 
 
 def _exclude_artefacts(repo: Path) -> None:

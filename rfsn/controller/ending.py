@@ -89,7 +89,7 @@ def session_result(state: SessionState, workspace: Workspace, out: Path) -> Sess
     if planner is not None:  # a reproduction test is evidence, not part of the fix
         workspace.discard_new(planner.scaffolding)
     patch = (
-        workspace.diff()
+        workspace.diff(workspace.edited)  # what a test run wrote is no part of the fix
         if verdict.status in (SessionStatus.FIXED, SessionStatus.PLAUSIBLE)
         else (verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
     )

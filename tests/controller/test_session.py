@@ -133,6 +133,21 @@ def test_a_local_session_fixes_a_one_operator_bug(
     assert f"- template: `{result.template}`\n- minimal: one edit\n" in report_md
 
 
+def test_a_file_a_test_writes_into_the_working_copy_is_no_part_of_the_patch_lxml_8ebcd2c(
+    tmp_path: Path, local_settings: Settings
+) -> None:
+    """A test that writes a file where it runs (a fixture it saves, a report) leaves it in the working
+    copy: the patch holds only what the session's edits touched."""
+    writes = "\n\ndef test_saves():\n    with open('saved.xml', 'w') as fh:\n        fh.write('<a/>')\n"
+    files = {**FILES, "tests/test_calc.py": FILES["tests/test_calc.py"] + writes}
+    workspace = prepare(str(make_project(tmp_path / "src", files, name="calc")), tmp_path / "ws")
+    result = session(workspace, local_settings, tmp_path / "out")
+    assert result.status is SessionStatus.FIXED, result.message
+    assert (workspace.path / "saved.xml").is_file()  # the tests wrote it, the session ran them
+    assert "saved.xml" not in result.patch and "-    return a - b\n+    return a + b\n" in result.patch
+    assert (tmp_path / "out" / "s1" / "patch.diff").read_text() == result.patch
+
+
 def test_a_passing_suite_is_not_reproduced(tmp_path: Path, local_settings: Settings) -> None:
     repo = make_project(tmp_path / "src", {**FILES, "calc.py": FIXED}, name="calc")
     result = session(prepare(str(repo), tmp_path / "ws"), local_settings, tmp_path / "out")
