@@ -250,7 +250,13 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="a directory keeping the files read from git, for reruns")
     parser.add_argument("--candidates", action="store_true", help="the mean and max candidates per location")
     parser.add_argument("--tests-given", action="store_true", help="templates get the touched tests' material")
+    parser.add_argument("--bugs", type=Path, help="per-fix verdicts of these instances, tests given (verdicts.py)")
+    parser.add_argument("--valid", type=Path, help="with --bugs: only the rows this validation says are valid")
     args = parser.parse_args()
+    if args.bugs:
+        from verdicts import report
+
+        return report(args.bugs, args.valid, args.repos, args.limit, args.cache)
     with gzip.open(args.fixes, "rt") as fh:
         rows = [json.loads(line) for line in fh]
     for part in ("design", "test") if args.split == "all" else (args.split,):
