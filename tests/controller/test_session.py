@@ -131,6 +131,13 @@ def test_a_local_session_fixes_a_one_operator_bug(
     assert result.template and result.checks == ["minimal: one edit"]
     report_md = (tmp_path / "out" / "s1" / "report.md").read_text()
     assert f"- template: `{result.template}`\n- minimal: one edit\n" in report_md
+    # each screened candidate, in order, with the score it was ranked by and its outcome
+    events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
+    screened = [e for e in events if e["event"] == "planner.screened"]
+    assert len(screened) == result.candidates_tried and all(isinstance(e["score"], float) for e in screened)
+    assert {"plausible": result.template} == {
+        e["outcome"]: e["template"] for e in screened if e["outcome"] == "plausible"
+    }
 
 
 def test_a_file_a_test_writes_into_the_working_copy_is_no_part_of_the_patch_lxml_8ebcd2c(

@@ -117,18 +117,28 @@ class Trials:
             held = self.held_cost or (0.0, 0.0)
             self.held_cost = (max(held[0], took[0]), max(held[1], took[1]))
         self.left_failing[candidate.diff()] = self.left_failing_of(candidate.diff()) | result.failed
-        if result.plausible:
-            log.info("planner.plausible", candidate=candidate.description)
-        CANDIDATES.labels(
-            self.strategy,
+        outcome = (
             "rejected"
             if result.rejected
             else "plausible"
             if result.plausible
             else "partial"
             if result.fixed
-            else "failed",
-        ).inc()
+            else "failed"
+        )
+        if result.plausible:
+            log.info("planner.plausible", candidate=candidate.description)
+        # each screened candidate in the order screened, with the score it was ranked by: a session's
+        # ranking can be read back from its events
+        log.info(
+            "planner.screened",
+            candidate=candidate.description,
+            template=candidate.template,
+            at=f"{candidate.path}:{candidate.line}",
+            score=round(candidate.score, 6),
+            outcome=outcome,
+        )
+        CANDIDATES.labels(self.strategy, outcome).inc()
         return result
 
     def _screened(self, screen: Screen, candidate: Candidate) -> Plan[ScreenResult]:
