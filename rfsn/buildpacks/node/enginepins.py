@@ -63,7 +63,7 @@ def overrides_install(install: str, npm: Version) -> str:
     era = ".".join(map(str, npm))
     said = f"npm {era} ignores package.json's overrides (they came with npm 8.3): npm {DATED_NPM} installed"
     dated = (
-        f'{FETCH_DATED_NPM} && {cd} && npm() {{ {DATED_NPM_CLI} "$@"{peers}; }}'
+        f'{FETCH_DATED_NPM} && {cd} && npm() {{ {DATED_NPM_CLI} "$@"{peers}; }} && RFSN_READS_OVERRIDES=1'
         f' && echo {shlex.quote(f"rfsn: {said}")} >&2 && echo {shlex.quote(said)} >> "{BUILD_NOTES}"'
     )
     return f"{cd} && if {_HAS_OVERRIDES}; then {dated}; fi && {command}"

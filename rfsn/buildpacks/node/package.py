@@ -262,7 +262,8 @@ def install_steps(
             steps.append(FETCH_DATED_NPM)
             command = command.replace("npm", DATED_NPM_CLI, 1)
         reads_overrides = npm is None or dated or version >= OVERRIDES_NPM
-        substitute = "" if lockfile or not substitute else f"RFSN_OVERRIDES={int(reads_overrides)} {substitute}"
+        reads = "1" if reads_overrides else "${RFSN_READS_OVERRIDES:-0}"  # set where the dated npm stands in
+        substitute = "" if lockfile or not substitute else f"RFSN_OVERRIDES={reads} {substitute}"
         install = _without_scripts_if_needed(f"{command} --no-audit --no-fund")
         if before and not lockfile:
             install = (
