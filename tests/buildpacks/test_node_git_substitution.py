@@ -178,3 +178,16 @@ def test_an_install_that_cannot_fetch_from_a_git_host_runs_again_with_the_regist
         "git-hosted dependencies could not be fetched:"
         " nowhere (github:x/nowhere#fix: the registry has no release of it)"
     )
+
+
+@needs_node
+@pytest.mark.usefixtures("hosted")
+def test_a_name_the_pins_overrode_before_is_neither_overridden_nor_said_again_qs_2016_jsbugs(tmp_path: Path) -> None:
+    """qs 5ac31b4: the pins gave evalmd's ``fs-extra`` branch the day's release; the git
+    substitution after the failed install said it a second time."""
+    package = {"devDependencies": {"tool": "3.0.0"}, "overrides": {"header": "4.0.0"}}
+    notes = tmp_path / "notes.txt"
+    done = _pin(tmp_path / "project", package, "20.0.0", "2019-03-28", notes=notes)
+    assert done.returncode == 1, done.stderr  # nothing changed
+    assert json.loads((tmp_path / "project" / "package.json").read_text())["overrides"] == {"header": "4.0.0"}
+    assert not notes.exists()

@@ -215,11 +215,12 @@ async function transitive(ctx, roots, direct, end, limit) {
       || fromRegistry(ctx, name, String(spec), end)));
     level.forEach(([name, spec, parent], i) => {
       const pick = picks[i];
-      const git = Boolean(gitRef(spec)) && !direct.has(name);
+      const git = Boolean(gitRef(spec)) && !direct.has(name) && !ctx.held.has(name); // held: overridden before
       if (git && ctx.unreachable && !(pick && pick.given && ctx.overrides)) {
         const why = pick && pick.given ? 'the npm in use predates overrides' : 'the registry has no release of it';
         ctx.unfetched.push(`${name} (${spec}, a dependency of ${parent}: ${why})`);
-      } else if (pick && pick.given && !direct.has(name) && !(name in overrides) && (git || !ctx.unreachable)) {
+      } else if (pick && pick.given && !direct.has(name) && !(name in overrides) && !ctx.held.has(name)
+        && (git || !ctx.unreachable)) {
         overrides[name] = pick.given.version;
         gave(name, spec, pick.given, " (a dependency's, overrides)");
       }
@@ -313,6 +314,7 @@ async function main() {
   const unreachable = process.env.RFSN_GIT_UNREACHABLE === '1';
   const ctx = { node, day, registry, semver, unreachable, overrides: process.env.RFSN_OVERRIDES !== '0', unfetched: [] };
   const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+  ctx.held = new Set(Object.keys(pkg.overrides || {}));
   let changed = false;
   const direct = new Set();
   const roots = [];
