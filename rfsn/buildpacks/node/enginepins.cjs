@@ -5,7 +5,9 @@
 // not from the registry's `time`, which may be the day a mirror stored it. Run on the image's
 // own Node (fetch), with npm's semver. A range no release meets gets the nearest release above,
 // a tag the registry does not list its latest release, a dependency's git host branch the
-// registry's release of the day.
+// registry's release of the day. Once an install failed to fetch from a git host
+// (RFSN_GIT_UNREACHABLE=1, `main`), only the git-hosted dependencies change, each to the registry's
+// release of its name (`fromRegistry`), a dependency's through `overrides`.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -160,19 +162,39 @@ function gave(name, spec, given, whose) {
   if (process.env.RFSN_NOTES) fs.appendFileSync(process.env.RFSN_NOTES, line + '\n');
 }
 
-// a git host's spec (`github:u/r#branch`, `git+https://...`, `u/r`, a `.../tarball/branch`) names a branch as it is
-// today, not as of the day, and a host the build may not reach: for a name the registry publishes,
-// its release of the day (packed by the day where that can be told, else any release for npm's
-// --before: `>=0.0.0`, as npm reads an override of `*` as none); a spec pinned to a commit is left
-// as written
-const GIT_HOSTED = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)|^[\w.-]+\/[\w.-]+(#.*)?$|^https?:\/\/\S+(\.git(#.*)?|\/(tarball|archive)\/[^/]+)$/;
+// a git host's spec (`github:u/r#ref`, `git+https://...`, `u/r`, a `.../tarball/ref`, a codeload URL):
+// {ref, pinned: a commit, tag: the version a semver tag names, range: a `semver:` range}, else null
+const GIT_HOSTED = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)|^[\w.-]+\/[\w.-]+(#.*)?$|^https?:\/\/(www\.|codeload\.)?(github\.com|gitlab\.com|bitbucket\.org)\/|^https?:\/\/\S+(\.git(#.*)?|\/(tarball|archive)\/[^/]+)$/;
+function gitRef(spec) {
+  const text = String(spec);
+  if (!GIT_HOSTED.test(text) || /^(file|link|npm|workspace|portal):/.test(text)) return null;
+  const hash = text.indexOf('#');
+  const tail = text.match(/\/(?:tarball|archive|tar\.gz|zip)\/([^/#]+?)(?:\.tar\.gz|\.tgz|\.zip)?$/);
+  const ref = hash >= 0 ? text.slice(hash + 1) : tail ? tail[1] : '';
+  const range = ref.startsWith('semver:') ? ref.slice('semver:'.length) : null;
+  const tag = /^v?\d+\.\d+\.\d+(-[\w.]+)?$/.test(ref) ? ref.replace(/^v/, '') : null;
+  return { ref, range, tag, pinned: /^[0-9a-f]{7,40}$/i.test(ref) };
+}
+
+// for a git host's spec, the registry's release of that name: the version its semver tag names
+// where the registry has it, the newest its `semver:` range takes, else the release of the day
+// (packed by the day where that can be told, else any release for npm's --before: `>=0.0.0`, as
+// npm reads an override of `*` as none). A branch names the host's head today, not the day's: it
+// is given even while the host answers (`ctx.unreachable` unset, the pins); a commit or a tag only
+// once a fetch from the host has failed (`ctx.unreachable`). Null where the registry has no release.
 async function fromRegistry(ctx, name, spec, end) {
-  if (!GIT_HOSTED.test(spec) || /[#/][0-9a-f]{7,40}(\.tar\.gz|\.zip)?$/i.test(spec)) return null;
-  const pick = await choose(ctx, name, '*', end);
+  const git = gitRef(spec);
+  if (!git || (!ctx.unreachable && (git.pinned || git.tag || git.range))) return null;
+  const lost = ctx.unreachable ? 'a git host the build could not fetch from' : "a git host's branch, not the day's";
+  const doc = await packument(ctx.registry, name);
+  if (git.tag && doc && (doc.versions || {})[git.tag]) {
+    return { within: [git.tag], versions: doc.versions, given: { version: git.tag, why: `${lost}; the registry's release of its tag (${git.tag})` } };
+  }
+  const pick = await choose(ctx, name, git.range || '*', end);
   if (!pick || !pick.within.length) return null;
-  const version = pick.dated && pick.best ? pick.best : '>=0.0.0';
-  const why = `a git host's branch, not the day's; the registry's release of the day (${version})`;
-  return { ...pick, given: { version, why } };
+  const version = pick.best && (pick.dated || git.range) ? pick.best : git.range || '>=0.0.0';
+  const of = git.range ? `the newest its range ${git.range} takes` : `the registry's release of the day`;
+  return { ...pick, given: { version, why: `${lost}; ${of} (${version})` } };
 }
 
 // the dependencies below the direct ones whose newest release in range does not run on the Node
@@ -191,16 +213,21 @@ async function transitive(ctx, roots, direct, end, limit) {
     const open = (spec) => { try { return ctx.semver.satisfies('999999.0.0', spec || '*'); } catch (_) { return false; } };
     const picks = await Promise.all(level.map(async ([name, spec]) => (await choose(ctx, name, spec, end))
       || fromRegistry(ctx, name, String(spec), end)));
-    level.forEach(([name, spec], i) => {
+    level.forEach(([name, spec, parent], i) => {
       const pick = picks[i];
-      if (pick && pick.given && !direct.has(name) && !(name in overrides)) {
+      const git = Boolean(gitRef(spec)) && !direct.has(name) && !ctx.held.has(name); // held: overridden before
+      if (git && ctx.unreachable && !(pick && pick.given && ctx.overrides)) {
+        const why = pick && pick.given ? 'the npm in use predates overrides' : 'the registry has no release of it';
+        ctx.unfetched.push(`${name} (${spec}, a dependency of ${parent}: ${why})`);
+      } else if (pick && pick.given && !direct.has(name) && !(name in overrides) && !ctx.held.has(name)
+        && (git || !ctx.unreachable)) {
         overrides[name] = pick.given.version;
         gave(name, spec, pick.given, " (a dependency's, overrides)");
       }
       if (!pick || !(pick.within.length || pick.given)) return;
       const version = pick.best || pick.within[0] || pick.given.version;
       if (!pick.versions[version]) return;
-      const moved = pick.best && pick.best !== pick.within[0] && !direct.has(name);
+      const moved = !ctx.unreachable && pick.best && pick.best !== pick.within[0] && !direct.has(name);
       if (moved && open(spec) && !(name in overrides)) {
         overrides[name] = pick.best;
         said(ctx, name, spec, pick);
@@ -213,7 +240,7 @@ async function transitive(ctx, roots, direct, end, limit) {
       for (const [dep, range] of Object.entries(pick.versions[version].dependencies || {})) {
         // each range of a name is read: npm installs a release for each (a git host's branch stops it)
         const key = `${dep}@${range}`;
-        if (!seen.has(key)) { seen.add(key); next.push([dep, range]); }
+        if (!seen.has(key)) { seen.add(key); next.push([dep, range, name]); }
       }
     });
     level = next;
@@ -236,37 +263,66 @@ function said(ctx, name, spec, pick) {
   console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
 }
 
+// a direct dependency fetched from a git host, once a fetch from it has failed: the registry's
+// release (`fromRegistry`) written in its place, or named as one the registry has none of
+async function directFromRegistry(ctx, pkg, key, name, end, roots) {
+  const spec = pkg[key][name];
+  const sub = await fromRegistry(ctx, name, spec, end);
+  if (!sub) {
+    ctx.unfetched.push(`${name} (${spec}: the registry has no release of it)`);
+    return false;
+  }
+  pkg[key][name] = sub.given.version;
+  roots.push([name, sub.given.version, 'package.json']);
+  gave(name, spec, sub.given, '');
+  return true;
+}
+
+// pins a direct dependency of a registry range (`choose`) where its newest does not run on the Node
+async function pinned(ctx, pkg, key, name, end, roots) {
+  const spec = pkg[key][name];
+  const pick = await choose(ctx, name, spec, end);
+  let changed = false;
+  if (pick && pick.given && !ctx.unreachable) {
+    [pkg[key][name], changed] = [pick.given.version, true];
+    roots.push([name, pick.given.version, 'package.json']);
+    gave(name, spec, pick.given, '');
+  }
+  if (!pick || !pick.within.length) return changed;
+  roots.push([name, pick.best || pick.within[0], 'package.json']);
+  if (pick.best === pick.within[0] || ctx.unreachable) return changed;
+  if (!pick.best) {
+    console.error(`rfsn: ${name}@${spec}: no release in range says it runs on Node ${ctx.node}`);
+    return changed;
+  }
+  pkg[key][name] = pick.best;
+  const by = pick.dated ? `packed by ${ctx.day} and ` : '';
+  console.error(`rfsn: ${name}@${spec} -> ${pick.best}, the newest ${by}whose engines.node takes Node ${ctx.node}`);
+  return true;
+}
+
+// argv: the Node, the day (YYYY-MM-DD, optional). With RFSN_GIT_UNREACHABLE=1 (a fetch from a git
+// host failed) only the git-hosted dependencies change: each from the registry, a dependency's
+// through `overrides` unless RFSN_OVERRIDES=0 (an npm before 8.3); those that cannot are appended
+// to the file RFSN_UNFETCHED names; exit 1 where nothing changed
 async function main() {
   const [node, day] = process.argv.slice(2);
   const end = day ? Date.parse(`${day}T00:00:00Z`) : NaN;
   const registry = (process.env.npm_config_registry || 'https://registry.npmjs.org/').replace(/\/?$/, '/');
   const semver = semverLib();
   if (!semver) return console.error('rfsn: no semver at hand: the dependencies as npm picks them');
-  const ctx = { node, registry, semver };
+  const unreachable = process.env.RFSN_GIT_UNREACHABLE === '1';
+  const ctx = { node, day, registry, semver, unreachable, overrides: process.env.RFSN_OVERRIDES !== '0', unfetched: [] };
   const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+  ctx.held = new Set(Object.keys(pkg.overrides || {}));
   let changed = false;
   const direct = new Set();
   const roots = [];
   for (const key of ['dependencies', 'devDependencies', 'optionalDependencies']) {
-    for (const [name, spec] of Object.entries(pkg[key] || {})) {
+    for (const name of Object.keys(pkg[key] || {})) {
       direct.add(name);
-      const pick = await choose(ctx, name, spec, end);
-      if (pick && pick.given) {
-        [pkg[key][name], changed] = [pick.given.version, true];
-        roots.push([name, pick.given.version]);
-        gave(name, spec, pick.given, '');
-      }
-      if (!pick || !pick.within.length) continue;
-      roots.push([name, pick.best || pick.within[0]]);
-      if (pick.best === pick.within[0]) continue;
-      if (!pick.best) {
-        console.error(`rfsn: ${name}@${spec}: no release in range says it runs on Node ${node}`);
-        continue;
-      }
-      pkg[key][name] = pick.best;
-      changed = true;
-      const by = pick.dated ? `packed by ${day} and ` : '';
-      console.error(`rfsn: ${name}@${spec} -> ${pick.best}, the newest ${by}whose engines.node takes Node ${node}`);
+      const git = unreachable && gitRef(pkg[key][name]);
+      changed = (await (git ? directFromRegistry : pinned)(ctx, pkg, key, name, end, roots)) || changed;
     }
   }
   const overrides = await transitive(ctx, roots, direct, end, 400);
@@ -275,6 +331,9 @@ async function main() {
     changed = true;
   }
   if (changed) fs.writeFileSync('package.json', JSON.stringify(pkg, null, 2) + '\n');
+  if (ctx.unfetched.length && process.env.RFSN_UNFETCHED) fs.appendFileSync(process.env.RFSN_UNFETCHED, ctx.unfetched.join('\n') + '\n');
+  if (unreachable && !changed) process.exitCode = 1;
 }
 
-main().catch((e) => console.error(`rfsn: engine pins skipped: ${e.message}`));
+module.exports = { gitRef };
+if (require.main === module) main().catch((e) => console.error(`rfsn: engine pins skipped: ${e.message}`));

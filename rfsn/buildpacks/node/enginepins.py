@@ -21,13 +21,14 @@ from importlib import resources
 from typing import Any
 
 from rfsn.buildpacks.base import BUILD_NOTES
-from rfsn.buildpacks.node.package import BEFORE_NPM, DATED_NPM, DATED_NPM_CLI, DEP_KEYS, FETCH_DATED_NPM
+from rfsn.buildpacks.node.npmfetch import BEFORE_NPM, DATED_NPM, DATED_NPM_CLI, FETCH_DATED_NPM, OVERRIDES_NPM
+from rfsn.buildpacks.node.package import DEP_KEYS
 from rfsn.buildpacks.node.semver import Version
 
 #: the script's name in ``$RFSN_ENV/files`` (a recipe file)
 SCRIPT = "rfsn-engine-pins.cjs"
-#: npm's ``overrides`` came with 8.3, its peer-dependency checks with 7
-OVERRIDES_NPM, PEERS_NPM = (8, 3, 0), (7, 0, 0)
+#: npm's peer-dependency checks came with 7
+PEERS_NPM = (7, 0, 0)
 _HAS_OVERRIDES = "/usr/bin/node -e \"process.exit(require('./package.json').overrides ? 0 : 1)\""
 #: the runners published under their own name
 RUNNER_PACKAGES = frozenset({"vitest", "jest", "mocha", "ava", "tap", "tape"})
@@ -38,7 +39,16 @@ def engine_pins_step(node: str, before: str = "") -> str:
     """The step pinning ``$RFSN_ENV/files/package.json``'s direct dependencies for Node ``node``
     (and releases packed before the day ``before``, YYYY-MM-DD, when one is given)."""
     day = f" {shlex.quote(before)}" if before else ""
-    return f'cd $RFSN_ENV/files && RFSN_NOTES="{BUILD_NOTES}" /usr/bin/node {SCRIPT} {node}{day} && rm -f {SCRIPT}'
+    return f'cd $RFSN_ENV/files && RFSN_NOTES="{BUILD_NOTES}" /usr/bin/node {SCRIPT} {node}{day}'
+
+
+def git_substitution(node: str, before: str = "") -> str:
+    """The command (in ``$RFSN_ENV/files``) that, once an install failed to fetch from a git host,
+    puts the registry's release of each git-hosted dependency's name in its place (package.json's
+    own; a dependency's through ``overrides``), each said in the build's notes; it exits 1 where it
+    changed nothing (``githosted.naming_git_failures`` runs it)."""
+    day = f" {shlex.quote(before)}" if before else ""
+    return f'RFSN_NOTES="{BUILD_NOTES}" RFSN_GIT_UNREACHABLE=1 /usr/bin/node {SCRIPT} {node}{day}'
 
 
 def overrides_install(install: str, npm: Version) -> str:
@@ -53,7 +63,7 @@ def overrides_install(install: str, npm: Version) -> str:
     era = ".".join(map(str, npm))
     said = f"npm {era} ignores package.json's overrides (they came with npm 8.3): npm {DATED_NPM} installed"
     dated = (
-        f'{FETCH_DATED_NPM} && {cd} && npm() {{ {DATED_NPM_CLI} "$@"{peers}; }}'
+        f'{FETCH_DATED_NPM} && {cd} && npm() {{ {DATED_NPM_CLI} "$@"{peers}; }} && RFSN_READS_OVERRIDES=1'
         f' && echo {shlex.quote(f"rfsn: {said}")} >&2 && echo {shlex.quote(said)} >> "{BUILD_NOTES}"'
     )
     return f"{cd} && if {_HAS_OVERRIDES}; then {dated}; fi && {command}"

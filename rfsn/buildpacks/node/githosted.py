@@ -1,7 +1,8 @@
-"""Dependencies a Node project fetches from a git host (``github:x/y``, ``git+https://...``): named
-in the build's one-line cause when the install cannot fetch them (package.json's own, and those its
-lockfile asks for deeper in the tree), and left out where no lockfile must stay in step with
-package.json."""
+"""Dependencies a Node project fetches from a git host (``github:x/y``, ``git+https://...``): where
+the install cannot fetch them and no lockfile must stay in step with package.json, replaced by the
+registry's releases of their names (``enginepins.git_substitution``) and, those it has none of, left
+out; named in the build's one-line cause when the install still fails (package.json's own, those
+its lockfile asks for deeper in the tree, those the substitution could not replace)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ _YARN_HEADER = re.compile(r"^(?P<specs>[^\s#].*):\s*$")
 #: a dependency fetched from a git host: ``git+https://``, ``git://``, ``github:x/y``, ``x/y#ref``
 _GIT_HOSTED = re.compile(
     r"^(?:git\+|git://|(?:github|gitlab|bitbucket|gist):|[\w.-]+/[\w.-]+(?:#\S*)?$)"
-    r"|^https?://(?:github\.com|gitlab\.com|bitbucket\.org)/"
+    r"|^https?://(?:www\.|codeload\.)?(?:github\.com|gitlab\.com|bitbucket\.org)/"
 )
 #: the repository's path in such a spec: ``owner/name`` (npm's errors name it in the URL they tried)
 _REPO_PATH = re.compile(r"([\w.-]+/[\w.-]+?)(?:\.git)?/?(?:#.*|/tarball/.*|/archive/.*)?$")
@@ -85,14 +86,36 @@ LEAVE_OUT_JS = (
 )
 
 
-def naming_git_failures(command: str, package: dict[str, Any], retry: bool = False, lock_text: str = "") -> str:
-    """``command``; when it fails and its output names the repository of a git-hosted dependency
-    (of package.json or of its lockfile, ``lock_text``), a last line (``STEP_CAUSE``) names those
-    dependencies: the build's one-line cause. With
-    ``retry`` (no lockfile to keep in step), those dependencies are left out of package.json and
-    the install runs again, said in the build's notes: the tests that need them fail and say so."""
+#: what an install's output says when a fetch from a git host failed
+GIT_FAILURE = r"git error|ls-remote|ENOGIT|github\.com|gitlab\.com|bitbucket\.org"
+#: where the substitution (``substitute``) lists the git-hosted dependencies it could not replace
+UNFETCHED = "/tmp/rfsn-git-unfetched"
+
+
+def _from_registry(command: str, log: str, substitute: str) -> str:
+    """Shell run after ``command`` failed (its output in ``log``): where that output says a fetch
+    from a git host failed and ``substitute`` replaced git-hosted dependencies by the registry's
+    releases, ``command`` again, the step's success if it passes."""
+    again = "rfsn: git-hosted dependencies from the registry, a git host could not be fetched from; the install again"
+    return (
+        f"rm -f {UNFETCHED}; if grep -qiE {shlex.quote(GIT_FAILURE)} {log} && RFSN_UNFETCHED={UNFETCHED} {substitute}; "
+        f"then echo {shlex.quote(again)} >&2; if ( {command} ) > {log} 2>&1; then cat {log}; exit 0; "
+        f"else status=$?; cat {log}; fi; fi; "
+    )
+
+
+def naming_git_failures(
+    command: str, package: dict[str, Any], retry: bool = False, lock_text: str = "", substitute: str = ""
+) -> str:
+    """``command``; when it fails on a fetch from a git host, ``substitute`` (a command: the git
+    substitution of ``enginepins``, exit 0 when it changed package.json) and ``command`` again. When
+    it still fails and its output names the repository of a git-hosted dependency (of package.json
+    or of its lockfile, ``lock_text``), a last line (``STEP_CAUSE``) names those dependencies, or
+    those the substitution could not replace: the build's one-line cause. With ``retry`` (no
+    lockfile to keep in step), package.json's own are left out and the install runs again, said in
+    the build's notes: the tests that need them fail and say so."""
     hosted = git_hosted(package, lock_text)
-    if not hosted:
+    if not hosted and not substitute:
         return command
     log = "/tmp/rfsn-install.log"
     checks = "".join(
@@ -108,7 +131,14 @@ def naming_git_failures(command: str, package: dict[str, Any], retry: bool = Fal
         if retry
         else ""
     )
+    unfetched = (
+        f"if [ -s {UNFETCHED} ]; then named=''; "
+        f'while IFS= read -r line; do named="$named, $line"; done < {UNFETCHED}; fi; '
+        if substitute
+        else ""
+    )
     return (
-        f"if ( {command} ) > {log} 2>&1; then cat {log}; else status=$?; cat {log}; named=''; out=''; {checks}"
-        f'{again}[ -z "$named" ] || echo {shlex.quote(said)}"${{named#, }}" >&2; exit $status; fi'
+        f"if ( {command} ) > {log} 2>&1; then cat {log}; else status=$?; cat {log}; "
+        f"{_from_registry(command, log, substitute) if substitute else ''}named=''; out=''; {checks}"
+        f'{again}{unfetched}[ -z "$named" ] || echo {shlex.quote(said)}"${{named#, }}" >&2; exit $status; fi'
     )

@@ -37,11 +37,12 @@ def dependency_install(
         for name in ("package.json", lockfile)
         if name
     ]
-    *prepare, install = install_steps(
-        manager, lockfile, package, None if node.debian else node.npm, day, dict(files).get(lockfile or "", "")
-    )
-    if not (manager == "npm" and not lockfile and not node.debian):
+    npm = None if node.debian else node.npm
+    substitute = enginepins.git_substitution(node.text, day) if manager == "npm" and not lockfile else ""
+    lock_text = dict(files).get(lockfile or "", "")
+    *prepare, install = install_steps(manager, lockfile, package, npm, day, lock_text, substitute)
+    files += [(enginepins.SCRIPT, enginepins.ENGINE_PINS_JS)] if substitute else []
+    if not (substitute and not node.debian):
         return files, [*prepare, install], added
-    files += [(enginepins.SCRIPT, enginepins.ENGINE_PINS_JS)]
     pins = enginepins.engine_pins_step(node.text, day)
     return files, [*prepare, pins, enginepins.overrides_install(install, parse(node.npm) or (0, 0, 0))], added

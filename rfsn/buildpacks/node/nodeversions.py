@@ -28,7 +28,8 @@ from rfsn.buildpacks.node.nodereleases import (
     line_key,
     manager_needs,
 )
-from rfsn.buildpacks.node.package import FETCH_JS, read_package_json
+from rfsn.buildpacks.node.npmfetch import FETCH_JS
+from rfsn.buildpacks.node.package import read_package_json
 from rfsn.buildpacks.node.semver import Version, parse, satisfies
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from rfsn.buildpacks.node.githosted import naming_git_failures
 from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line, lock_pnpm
 from rfsn.buildpacks.node.notests import runs_no_test
+from rfsn.buildpacks.node.npmfetch import BEFORE_NPM, DATED_NPM_CLI, FETCH_DATED_NPM, FETCH_JS, OVERRIDES_NPM
 from rfsn.buildpacks.node.runneroptions import VALUED
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.unpublished import locked_install
@@ -201,26 +202,6 @@ def node_test_args(package: dict[str, Any]) -> list[str]:
     return [w for w in words if not w.startswith("-")]
 
 
-#: fetches ``NAME@VERSION`` tarballs from the npm registry here, on the image's own Node (20: fetch); one line
-FETCH_JS = (
-    "const fs = require('fs'); const registry = (process.env.npm_config_registry || "
-    "'https://registry.npmjs.org/').replace(/\\/?$/, '/'); (async () => { for (const spec of process.argv.slice(1)) "
-    "{ const [name, version] = spec.split('@'); const url = `${registry}${name}/-/${name}-${version}.tgz`; "
-    "const res = await fetch(url); if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`); "
-    "fs.writeFileSync(`${name}-${version}.tgz`, Buffer.from(await res.arrayBuffer())); } })().catch((e) => "
-    "{ console.error(`rfsn: cause: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`); process.exit(1); });"
-)
-#: ``--before`` (an install as of a date) came with npm 6.9; an older era's npm (which cannot read
-#: today's registry metadata either: npm 3's EMISSINGARG) gets this npm for the install, run on
-#: the image's own Node (Debian's), which the fetch runs on too
-BEFORE_NPM, DATED_NPM, _DATED_DIR = (6, 9, 0), "10.9.2", "/tmp/rfsn-npm"
-DATED_NPM_CLI = f"/usr/bin/node {_DATED_DIR}/package/bin/npm-cli.js"
-FETCH_DATED_NPM = (
-    f"mkdir -p {_DATED_DIR} && cd {_DATED_DIR} && /usr/bin/node -e {shlex.quote(FETCH_JS)} "
-    f"npm@{DATED_NPM} && tar -xzf npm-{DATED_NPM}.tgz && cd /"
-)
-
-
 #: a no-op on the official image; on a bootstrapped Debian one, the npm Debian's Node line bundled,
 #: one tarball from the registry (Debian's npm package brings ~400 others: minutes of a build)
 IMAGE_NPM, _NPM_HOME = BUNDLED_NPM[line(DEBIAN_NODE)], "/usr/local/lib/node_modules/npm"
@@ -262,10 +243,13 @@ def install_steps(
     npm: str | None = None,
     before: str = "",
     lock_text: str = "",
+    substitute: str = "",
 ) -> list[str]:
     """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules`` (``npm``: the
     version of the npm at hand, when known; ``npm ci`` came with 5.7). Without a lockfile, npm
-    resolves the releases published ``before`` that day (YYYY-MM-DD; empty: today's)."""
+    resolves the releases published ``before`` that day (YYYY-MM-DD; empty: today's), and an
+    install that fails to fetch from a git host runs ``substitute`` (``enginepins.git_substitution``)
+    and again (told whether the npm at hand reads ``overrides``)."""
     cd = "cd $RFSN_ENV/files"
     steps = [ENSURE_NPM]
     pinned = str(package.get("packageManager", ""))
@@ -273,9 +257,13 @@ def install_steps(
         version = (0, 0, 0) if npm is None else parse(npm) or (0, 0, 0)
         ci = lockfile and (npm is None or version >= (5, 7, 0))
         command = "npm ci" if ci else ("npm install" if lockfile else "npm install --no-package-lock")
-        if before and not lockfile and npm is not None and version < BEFORE_NPM:
+        dated = bool(before and not lockfile and npm is not None and version < BEFORE_NPM)
+        if dated:
             steps.append(FETCH_DATED_NPM)
             command = command.replace("npm", DATED_NPM_CLI, 1)
+        reads_overrides = npm is None or dated or version >= OVERRIDES_NPM
+        reads = "1" if reads_overrides else "${RFSN_READS_OVERRIDES:-0}"  # set where the dated npm stands in
+        substitute = "" if lockfile or not substitute else f"RFSN_OVERRIDES={reads} {substitute}"
         install = _without_scripts_if_needed(f"{command} --no-audit --no-fund")
         if before and not lockfile:
             install = (
@@ -283,7 +271,7 @@ def install_steps(
                 f" (a range with no release the registry dates before it); again as the registry is today' >&2"
                 f" && rm -rf node_modules && {install})"
             )
-        install = naming_git_failures(install, package, retry=not lockfile, lock_text=lock_text)
+        install = naming_git_failures(install, package, not lockfile, lock_text, substitute)
         again = _without_scripts_if_needed("npm install --no-audit --no-fund")
         return [*steps, f"{cd} && {locked_install(install, again) if lockfile else install}"]
     era = lock_pnpm(lock_text) if manager == "pnpm" else manager  # today's pnpm refuses a lock before 9.0
