@@ -3,32 +3,20 @@ a patch's hunks as zero-context edits, and which templates write each, on a real
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
+from tests.benchmarks.fixesmod import FIXES, load
 from tests.paths import COMMIT_DATES, ROOT
 
-FIXES = ROOT / "benchmarks" / "fixes"
 BEFORE = "def area(w, h):\n    x = 1\n    y = 2\n    z = 3\n    return w + h\n\n\ndef name(x):\n    return x\n"
 AFTER = BEFORE.replace("w + h", "w * h").replace("return x\n", "return x.strip().lower()\n")
 
 
-def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(FIXES))
-    spec = importlib.util.spec_from_file_location(f"fixes_{name}", FIXES / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[f"fixes_{name}"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-verdicts = _load("verdicts")
+verdicts = load("verdicts")
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import csv
 import gzip
-import importlib.util
 import json
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
-from tests.paths import COMMIT_DATES, ROOT
+from tests.benchmarks.fixesmod import FIXES, load
+from tests.paths import COMMIT_DATES
 
-FIXES = ROOT / "benchmarks" / "fixes"
-
-
-def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(FIXES))
-    spec = importlib.util.spec_from_file_location(f"fixes_{name}", FIXES / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[f"fixes_{name}"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-mine, shapes, expressiveness = _load("mine"), _load("shapes"), _load("expressiveness")
+mine, shapes, expressiveness = load("mine"), load("shapes"), load("expressiveness")
 SOURCE = "def area(w, h):\n    return w + h\n\n\ndef name(x):\n    return x\n"
 
 
@@ -116,7 +101,7 @@ def test_expressiveness_ignores_a_comment_line_that_holds_a_quote() -> None:
 
 
 def test_patterns_name_where_a_fix_draws_its_new_names_from() -> None:
-    origins = _load("origins")
+    origins = load("origins")
     nested = "def f(items, factor):\n    def one(n):\n        return n * scale\n    return one\n"
     fixed = nested.replace("n * scale", "n * factor")
     assert origins.pattern(nested, fixed, 3) == "replaced name <- enclosing function"
@@ -128,7 +113,7 @@ def test_patterns_name_where_a_fix_draws_its_new_names_from() -> None:
 
 
 def test_priors_count_the_fixes_a_template_writes_and_rank_its_candidate() -> None:
-    priors = _load("priors")
+    priors = load("priors")
     before = "def f(a, b):\n    x = 1\n    return a - b\n"
     row = {"project": "o/p", "file": "m.py", "hunk_header": "@@ -3 +3 @@"}
     fix = priors.collect(row, before, before.replace("a - b", "a + b"))
@@ -148,7 +133,7 @@ def test_priors_count_the_fixes_a_template_writes_and_rank_its_candidate() -> No
 def test_the_tests_given_setting_reads_the_test_functions_the_fixing_commit_changes(tmp_path: Path) -> None:
     """Tests given, a fix's material is the touched test file's changed functions at the fixing
     commit; the measure then expresses a fix whose new literal only the tests hold."""
-    givens = _load("givens")
+    givens = load("givens")
     repo = tmp_path / "owner__name"
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     source = 'def label(x):\n    return "key_name"\n'
