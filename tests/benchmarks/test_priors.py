@@ -2,10 +2,10 @@
 moved toward each template's record on the design part of the fixes corpus."""
 
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
-from tests.benchmarks.test_fixes import _load
+from tests.benchmarks.fixesmod import load
 
-mined = _load("mined")
-FIXES = _load("mined_counts").FIXES
+mined = load("mined")
+FIXES = load("mined_counts").FIXES
 HAND = {t.name: t.prior for t in CATALOGUE}
 
 
