@@ -34,6 +34,10 @@ OTHER_VARIABLES = frozenset(
         "RFSN_PROBE_OUT",
         "RFSN_NOTES",
         "RFSN_TEST_RECORD",
+        "RFSN_GIT_UNREACHABLE",
+        "RFSN_OVERRIDES",
+        "RFSN_READS_OVERRIDES",
+        "RFSN_UNFETCHED",
     }
 )
 #: read by rfsn's own test suite and benchmarks (its opt-in markers, CI's switches), which set

@@ -87,7 +87,7 @@ LEAVE_OUT_JS = (
 
 
 #: what an install's output says when a fetch from a git host failed
-GIT_FAILURE = r"git error|ls-remote|ENOGIT|github\.com|gitlab\.com|bitbucket\.org"
+GIT_FAILURE = r"git\serror|ls-remote|ENOGIT|github\.com|gitlab\.com|bitbucket\.org"
 #: where the substitution (``substitute``) lists the git-hosted dependencies it could not replace
 UNFETCHED = "/tmp/rfsn-git-unfetched"
 
